@@ -1,0 +1,235 @@
+"""The `checker` command: grade labs, show progress and hints, run the course's database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from checker import generate as generator
+from checker.db import provision
+from checker.db.urls import describe
+from checker.grading import progress, render
+from checker.grading.grade import grade as run_grade
+from checker.grading.runner import GradingError, RunLimits
+from checker.labs import UnknownLab, all_labs, find_lab
+from checker.paths import COURSE_ROOT, NOTEBOOKS_DIR
+
+app = typer.Typer(help="Async Persistence Labs: grade your labs, get hints, run the course database.", no_args_is_help=True)
+db_app = typer.Typer(help="The course's PostgreSQL (embedded by default, DATABASE_URL overrides).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", soft_wrap=True, markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+def _lab(name: str):  # noqa: ANN202
+    try:
+        return find_lab(name)
+    except UnknownLab as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command()
+def grade(
+    lab: Annotated[str, typer.Argument(help="lab-01, 01 or lab-01-engine")],
+    path: Annotated[Path | None, typer.Option(help="grade this folder instead of labs/lab-NN-*")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="terminal report or one JSON object")] = Format.terminal,
+    suites: Annotated[Path | None, typer.Option(help="folder of hidden suites (instructor-private)")] = None,
+    per_test_timeout: Annotated[float, typer.Option(help="seconds per test")] = RunLimits.per_test,
+    timeout: Annotated[float, typer.Option(help="seconds for the whole run")] = RunLimits.whole_run,
+) -> None:
+    """Run the hidden tests of a lab against your workspace and score it, task by task."""
+    spec = _lab(lab)
+    if format is Format.terminal:
+        console.print(f"Grading {spec.id} on a fresh database...", style="dim")
+    try:
+        result = run_grade(spec, path, suites_dir=suites, limits=RunLimits(per_test_timeout, timeout))
+    except (GradingError, provision.DatabaseUnavailable) as exc:
+        raise fail(str(exc)) from exc
+    progress.record(result)
+    if format is Format.json:
+        sys.stdout.write(render.to_json(result) + "\n")
+    else:
+        render.to_terminal(result, console)
+
+
+@app.command("list")
+def list_labs() -> None:
+    """Every lab with your best score and when it was last graded."""
+    records = progress.load()
+    for spec in all_labs():
+        entry = records.get(spec.id)
+        if entry:
+            best, total = entry["best_score"], entry["max_score"]
+            filled = round(20 * best / total) if total else 0
+            bar = "#" * filled + "-" * (20 - filled)
+            status = f"[{bar}] {best:g}/{total:g}  last graded {entry['last_graded']}"
+        else:
+            status = f"[{'-' * 20}] not graded yet ({spec.max_score:g} points)"
+        console.print(f"{spec.id}  {spec.title:<22.22} {status}", highlight=False)
+
+
+@app.command()
+def hint(
+    lab: Annotated[str, typer.Argument(help="lab-01, 01 or lab-01-engine")],
+    task: Annotated[int | None, typer.Argument(help="task number (default: the first task not at full marks)")] = None,
+) -> None:
+    """Show the next hint for a task; each call reveals one more."""
+    spec = _lab(lab)
+    if task is None:
+        task = progress.first_unfinished_task(spec)
+    try:
+        chosen = spec.task(task)
+    except KeyError as exc:
+        raise fail(f"{spec.id} has tasks {[t.number for t in spec.tasks]}, not {task}") from exc
+    key = f"{spec.id}#{chosen.number}"
+    seen = progress.hints_seen(key)
+    shown = min(seen + 1, len(chosen.hints))
+    console.print(f"[bold]{spec.id} task {chosen.number}: {chosen.title}[/bold]")
+    for number, text in enumerate(chosen.hints[:shown], start=1):
+        console.print(f"  hint {number}/{len(chosen.hints)}: {text}", soft_wrap=True, highlight=False)
+    if shown == len(chosen.hints):
+        console.print("  (that was the last hint: the README and the chapter notebook have the rest)", style="dim")
+    progress.remember_hint(key, shown)
+
+
+@app.command("generate")
+def generate_labs(
+    check: Annotated[bool, typer.Option("--check", help="only report whether labs/ is stale")] = False,
+    force: Annotated[bool, typer.Option(help="overwrite hand-edited workspace files")] = False,
+) -> None:
+    """(Course authors) rebuild labs/ from solutions/, stripping the solution regions."""
+    if check:
+        stale = [drift for drift in generator.check() if not drift.clean]
+        for drift in stale:
+            errors.print(f"{drift.lab}: missing {drift.missing}, different {drift.different}, extra {drift.extra}")
+        if stale:
+            raise fail("labs/ is stale: run `checker generate`", 1)
+        console.print("labs/ is in sync with solutions/")
+        return
+    try:
+        written = generator.generate(force=force)
+    except FileExistsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"generated {', '.join(written)}")
+
+
+@app.command()
+def validate(
+    lab: Annotated[list[str] | None, typer.Option(help="only these labs")] = None,
+    jobs: Annotated[int, typer.Option(help="gradings run at once")] = 2,
+) -> None:
+    """(Instructors) prove every grader: solutions full marks, stubs 0, mutants rejected, labs/ in sync."""
+    from checker.validate import validate_lab
+
+    specs = [_lab(name) for name in lab] if lab else all_labs()
+    ok = True
+
+    def show(check) -> None:  # noqa: ANN001
+        mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+        console.print(f"{mark} {check.lab}  {check.name}" + ("" if check.ok else f"\n      {check.detail}"), highlight=False)
+
+    for spec in specs:
+        try:
+            checks = validate_lab(spec, jobs=jobs, on_check=show)
+        except (GradingError, provision.DatabaseUnavailable) as exc:
+            raise fail(str(exc)) from exc
+        ok = ok and all(check.ok for check in checks)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def start(
+    browser: Annotated[bool, typer.Option(help="open JupyterLab in a browser")] = True,
+    port: Annotated[int | None, typer.Option(help="JupyterLab port")] = None,
+) -> None:
+    """Start the course: the database, then JupyterLab on the chapter notebooks."""
+    url = _start_db()
+    console.print(f"PostgreSQL ready: {describe(url)}")
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
+    if jupyter is None:
+        raise fail('JupyterLab is not installed: pip install -e ".[notebooks]"')
+    command = [jupyter, "lab", f"--notebook-dir={NOTEBOOKS_DIR}"]
+    if not browser:
+        command.append("--no-browser")
+    if port:
+        command.append(f"--port={port}")
+    os.execv(jupyter, command)
+
+
+def _start_db() -> str:
+    try:
+        return provision.admin_url()
+    except provision.DatabaseUnavailable as exc:
+        raise fail(str(exc)) from exc
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostgreSQL (no-op when running or when DATABASE_URL is set)."""
+    console.print(f"PostgreSQL ready: {describe(_start_db())}", highlight=False)
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    if provision.external_url():
+        console.print("DATABASE_URL is set: that server is not managed by the course, nothing to stop")
+        return
+    console.print("stopped" if provision.stop_embedded() else "the embedded PostgreSQL was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Which server is in use and whether it runs."""
+    state = provision.status()
+    if state.source == "DATABASE_URL":
+        console.print(f"using DATABASE_URL: {describe(state.url or '')}", highlight=False)
+        return
+    where = os.path.relpath(state.data_dir, COURSE_ROOT) if state.data_dir else "?"
+    if state.running:
+        console.print(f"embedded PostgreSQL running (pid {state.pid}), data in {where}", highlight=False)
+        console.print(f"url: {describe(state.url or '')}", highlight=False)
+    else:
+        console.print(f"embedded PostgreSQL stopped, data in {where}; `checker db start` starts it", highlight=False)
+        raise typer.Exit(3)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the admin URL (starting the embedded server if needed)."""
+    sys.stdout.write(_start_db() + "\n")
+
+
+@db_app.command("psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def db_psql(ctx: typer.Context) -> None:
+    """Open psql on the course database (extra arguments go to psql)."""
+    url = _start_db()
+    executable = provision.psql_executable()
+    try:
+        raise typer.Exit(subprocess.call([executable, url, *ctx.args]))
+    except FileNotFoundError as exc:
+        raise fail(f"psql not found ({executable})") from exc
+
+
+def main() -> None:
+    app()

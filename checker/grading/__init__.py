@@ -1,0 +1,1 @@
+"""Grading: run a hidden suite against a workspace and turn what happened into a result."""

@@ -1,0 +1,1 @@
+"""The pytest plugin shared by the hidden suites and the labs' visible tests."""

@@ -1,0 +1,1 @@
+"""Lab 01: the shop API's database engine."""
