@@ -215,8 +215,8 @@ def _assemble(
         score = max_points if status == "passed" else 0.0
         results.append(
             TestResult(
-                name=test["name"], task=test["task"], status=status, score=round_score(score),
-                max_score=round_score(max_points), message=message, duration=round(elapsed, 3),
+                name=test["name"], task=test["task"], status=status, score=round(score, 4),
+                max_score=round(max_points, 4), message=message, duration=round(elapsed, 3),
                 nodeid=test["nodeid"],
             )
         )

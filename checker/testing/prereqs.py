@@ -97,8 +97,8 @@ def check_files(workspace: Path, required: tuple[str, ...]) -> Outcome:
         return Outcome(
             "files",
             False,
-            f"missing file(s) in {workspace}: {', '.join(missing)} "
-            "(restore them with `checker reset` or from the lab's README)",
+            f"missing file(s) in the workspace: {', '.join(missing)} "
+            "(restore a deleted file with `git checkout -- <file>`)",
         )
     return Outcome("files", True)
 
