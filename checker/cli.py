@@ -164,7 +164,7 @@ def start(
 ) -> None:
     """Start the course: the database, then JupyterLab on the chapter notebooks."""
     url = _start_db()
-    console.print(f"PostgreSQL ready: {describe(url)}")
+    console.print(f"PostgreSQL ready: {describe(url)}", highlight=False, soft_wrap=True)
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
     if jupyter is None:
         raise fail('JupyterLab is not installed: pip install -e ".[notebooks]"')
@@ -186,7 +186,7 @@ def _start_db() -> str:
 @db_app.command("start")
 def db_start() -> None:
     """Start the embedded PostgreSQL (no-op when running or when DATABASE_URL is set)."""
-    console.print(f"PostgreSQL ready: {describe(_start_db())}", highlight=False)
+    console.print(f"PostgreSQL ready: {describe(_start_db())}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("stop")

@@ -6,6 +6,8 @@ socket folder as ``?host=/path``.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from sqlalchemy.engine import URL, make_url
 
 
@@ -35,5 +37,6 @@ def with_login(url: str, *, username: str, password: str, database: str) -> str:
 
 
 def describe(url: str) -> str:
-    """A URL safe to print: the password is masked."""
-    return make_url(url).render_as_string(hide_password=True)
+    """A URL safe to print: a password is masked, a socket folder is shown unescaped."""
+    parsed = make_url(url)
+    return unquote(parsed.render_as_string(hide_password=bool(parsed.password)))
