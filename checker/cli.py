@@ -157,12 +157,13 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def start(
+    ctx: typer.Context,
     browser: Annotated[bool, typer.Option(help="open JupyterLab in a browser")] = True,
     port: Annotated[int | None, typer.Option(help="JupyterLab port")] = None,
 ) -> None:
-    """Start the course: the database, then JupyterLab on the chapter notebooks."""
+    """Start the course: the database, then JupyterLab on the chapter notebooks (extra arguments go to JupyterLab)."""
     url = _start_db()
     console.print(f"PostgreSQL ready: {describe(url)}", highlight=False, soft_wrap=True)
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
@@ -173,7 +174,9 @@ def start(
         command.append("--no-browser")
     if port:
         command.append(f"--port={port}")
-    os.execv(jupyter, command)
+    if os.name == "posix" and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root
+    os.execv(jupyter, [*command, *ctx.args])
 
 
 def _start_db() -> str:
