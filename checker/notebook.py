@@ -7,14 +7,13 @@ before that leaves a sandbox behind, which the next ``create_sandbox`` sweeps.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Awaitable, Callable
 
 from checker.db.provision import admin_url
 from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
 
-__all__ = ["Sandbox", "chapter_database", "close_chapter_database", "median_ms", "timed"]
+__all__ = ["Sandbox", "chapter_database", "close_chapter_database", "timed"]
 
 
 #: The admin URL each open sandbox was created with: a notebook may set DATABASE_URL to the
@@ -41,12 +40,3 @@ async def timed(action: Callable[[], Awaitable[object]]) -> float:
     await action()
     return (time.perf_counter() - start) * 1000
 
-
-async def median_ms(action: Callable[[], Awaitable[object]], repeat: int = 5) -> tuple[float, list[float]]:
-    """Time ``action()`` ``repeat`` times in a row; return the median and every sample (ms).
-
-    The median, not the mean: one sample disturbed by the machine (a GC pause, another process)
-    must not move the figure a chapter quotes.
-    """
-    samples = [await timed(action) for _ in range(repeat)]
-    return statistics.median(samples), samples

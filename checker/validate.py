@@ -33,11 +33,20 @@ class Check:
 
 
 @dataclass
+class Edit:
+    file: str
+    old: str
+    new: str
+
+
+@dataclass
 class Mutant:
+    """A known-wrong solution: the reference solution with a few text edits applied."""
+
     name: str
     description: str
     killed_by: list[str]
-    files: Path
+    edits: list[Edit]
 
 
 @dataclass
@@ -58,19 +67,28 @@ def mutants_of(lab: Lab) -> list[Mutant]:
                 name=spec.parent.name,
                 description=data["description"],
                 killed_by=list(data["killed_by"]),
-                files=spec.parent / "files",
+                edits=[Edit(**edit) for edit in data["edit"]],
             )
         )
     return found
 
 
+class StaleMutant(ValueError):
+    """A mutant's edit no longer matches the solution it was written against."""
+
+
 def materialise_mutant(lab: Lab, mutant: Mutant, target: Path) -> Path:
     shutil.copytree(lab.solution_dir, target, ignore=shutil.ignore_patterns("__pycache__"))
-    for path in mutant.files.rglob("*"):
-        if path.is_file():
-            destination = target / path.relative_to(mutant.files)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
+    for edit in mutant.edits:
+        path = target / edit.file
+        text = path.read_text()
+        found = text.count(edit.old)
+        if found != 1:
+            raise StaleMutant(
+                f"mutant {mutant.name}: the text to replace occurs {found} times in {edit.file} "
+                f"(expected once); update checker/mutants/lab_{lab.number}/{mutant.name}/mutant.toml"
+            )
+        path.write_text(text.replace(edit.old, edit.new))
     return target
 
 
