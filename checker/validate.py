@@ -152,6 +152,7 @@ def validate_lab(lab: Lab, *, jobs: int = 2, on_check: Callable[[Check], None] |
             failed = _failed_names(result)
             missing = [name for name in mutant.killed_by if not any(f == name or f.startswith(name + "[") for f in failed)]
             add(f"mutant {mutant.name} rejected by {', '.join(mutant.killed_by)}",
-                not missing and result.score < result.max_score,
+                # a mutant that fails everything proves nothing about the test it names
+                not missing and 0 < result.score < result.max_score,
                 f"{mutant.description}: still passing {missing}; score {result.score:g}/{result.max_score:g}")
     return checks
