@@ -31,7 +31,7 @@ async def chapter_database(chapter: str) -> Sandbox:
 
 async def close_chapter_database(box: Sandbox) -> None:
     """Drop the chapter's database and role, terminating any session still connected to them."""
-    await drop_sandbox(_ADMIN_URLS.pop(box.database, None) or admin_url(), box)
+    await drop_sandbox(_ADMIN_URLS.pop(box.database, "") or admin_url(), box)
 
 
 async def timed(action: Callable[[], Awaitable[object]]) -> float:

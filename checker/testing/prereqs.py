@@ -128,7 +128,7 @@ def import_app(workspace: Path) -> tuple[Outcome, ModuleType | None]:
     return Outcome("import", True), module
 
 
-def check_factory(module: ModuleType, workspace: Path, env: dict[str, str]) -> Outcome:
+def check_factory(module: ModuleType, workspace: Path) -> Outcome:
     """`create_app()` must return an ASGI application without touching the network."""
     factory: Callable[[], Any] | None = getattr(module, "create_app", None)
     if not callable(factory):

@@ -1,7 +1,6 @@
 """Task 4: the engine is created in the lifespan, kept on app.state.engine, disposed at shutdown."""
 
 import sys
-from types import ModuleType
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
