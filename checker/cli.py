@@ -115,10 +115,12 @@ def hint(
 def generate_labs(
     check: Annotated[bool, typer.Option("--check", help="only report whether labs/ is stale")] = False,
     force: Annotated[bool, typer.Option(help="overwrite hand-edited workspace files")] = False,
+    lab: Annotated[list[str] | None, typer.Option(help="only these labs")] = None,
 ) -> None:
     """(Course authors) rebuild labs/ from solutions/, stripping the solution regions."""
+    specs = [_lab(name) for name in lab] if lab else None
     if check:
-        stale = [drift for drift in generator.check() if not drift.clean]
+        stale = [drift for drift in generator.check(labs=specs) if not drift.clean]
         for drift in stale:
             errors.print(f"{drift.lab}: missing {drift.missing}, different {drift.different}, extra {drift.extra}")
         if stale:
@@ -126,7 +128,7 @@ def generate_labs(
         console.print("labs/ is in sync with solutions/")
         return
     try:
-        written = generator.generate(force=force)
+        written = generator.generate(force=force, labs=specs)
     except FileExistsError as exc:
         raise fail(str(exc)) from exc
     console.print(f"generated {', '.join(written)}")
@@ -136,6 +138,7 @@ def generate_labs(
 def validate(
     lab: Annotated[list[str] | None, typer.Option(help="only these labs")] = None,
     jobs: Annotated[int, typer.Option(help="gradings run at once")] = 2,
+    notebooks: Annotated[bool, typer.Option(help="also execute each lab's chapter notebook with nbval")] = False,
 ) -> None:
     """(Instructors) prove every grader: solutions full marks, stubs 0, mutants rejected, labs/ in sync."""
     from checker.validate import validate_lab
@@ -149,7 +152,7 @@ def validate(
 
     for spec in specs:
         try:
-            checks = validate_lab(spec, jobs=jobs, on_check=show)
+            checks = validate_lab(spec, jobs=jobs, on_check=show, notebooks=notebooks)
         except (GradingError, provision.DatabaseUnavailable) as exc:
             raise fail(str(exc)) from exc
         ok = ok and all(check.ok for check in checks)

@@ -21,7 +21,7 @@ from checker import generate
 from checker.grading.grade import grade
 from checker.grading.results import GradeResult
 from checker.labs import Lab
-from checker.paths import MUTANTS_DIR
+from checker.paths import COURSE_ROOT, MUTANTS_DIR
 
 
 @dataclass
@@ -108,7 +108,17 @@ def _visible_tests(workspace: Path) -> int:
     ).returncode
 
 
-def validate_lab(lab: Lab, *, jobs: int = 2, on_check: Callable[[Check], None] | None = None) -> list[Check]:
+def _notebook_runs(notebook: Path) -> tuple[bool, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env", str(notebook)],
+        cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    return done.returncode == 0, done.stdout[-1500:]
+
+
+def validate_lab(
+    lab: Lab, *, jobs: int = 2, on_check: Callable[[Check], None] | None = None, notebooks: bool = False
+) -> list[Check]:
     checks: list[Check] = []
 
     def add(name: str, ok: bool, detail: str = "") -> None:
@@ -155,4 +165,11 @@ def validate_lab(lab: Lab, *, jobs: int = 2, on_check: Callable[[Check], None] |
                 # a mutant that fails everything proves nothing about the test it names
                 not missing and 0 < result.score < result.max_score,
                 f"{mutant.description}: still passing {missing}; score {result.score:g}/{result.max_score:g}")
+    if notebooks:
+        notebook = COURSE_ROOT / (lab.chapter or "")
+        if lab.chapter and notebook.is_file():
+            ok, output = _notebook_runs(notebook)
+            add(f"notebook {lab.chapter} executes (nbval)", ok, output)
+        else:
+            add("chapter notebook exists", False, f"lab.toml names {lab.chapter!r}, not a file")
     return checks
