@@ -16,7 +16,7 @@ from rich.console import Console
 from checker import generate as generator
 from checker.db import provision
 from checker.db.urls import describe
-from checker.grading import progress, render
+from checker.grading import formats, progress, render
 from checker.grading.grade import grade as run_grade
 from checker.grading.runner import GradingError, RunLimits
 from checker.labs import UnknownLab, all_labs, find_lab
@@ -33,6 +33,9 @@ errors = Console(stderr=True)
 class Format(str, Enum):
     terminal = "terminal"
     json = "json"
+    gradescope = "gradescope"
+    junit = "junit"
+    github = "github"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -51,7 +54,7 @@ def _lab(name: str):  # noqa: ANN202
 def grade(
     lab: Annotated[str, typer.Argument(help="lab-01, 01 or lab-01-engine")],
     path: Annotated[Path | None, typer.Option(help="grade this folder instead of labs/lab-NN-*")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="terminal report or one JSON object")] = Format.terminal,
+    format: Annotated[Format, typer.Option("--format", "-f", help="terminal report, json (one object), gradescope, junit or github")] = Format.terminal,
     suites: Annotated[Path | None, typer.Option(help="folder of hidden suites (instructor-private)")] = None,
     per_test_timeout: Annotated[float, typer.Option(help="seconds per test")] = RunLimits.per_test,
     timeout: Annotated[float, typer.Option(help="seconds for the whole run")] = RunLimits.whole_run,
@@ -65,10 +68,16 @@ def grade(
     except (GradingError, provision.DatabaseUnavailable) as exc:
         raise fail(str(exc)) from exc
     progress.record(result)
-    if format is Format.json:
-        sys.stdout.write(render.to_json(result) + "\n")
-    else:
+    if format is Format.terminal:
         render.to_terminal(result, console)
+    else:
+        renderers = {
+            Format.json: render.to_json,
+            Format.gradescope: formats.to_gradescope,
+            Format.junit: formats.to_junit,
+            Format.github: formats.to_github,
+        }
+        sys.stdout.write(renderers[format](result) + "\n")
 
 
 @app.command("list")
