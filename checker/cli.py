@@ -169,6 +169,60 @@ def validate(
         raise typer.Exit(1)
 
 
+export_app = typer.Typer(help="(Instructors) build graders and templates for a class.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gradescope")
+def export_gradescope(
+    lab: Annotated[str, typer.Argument(help="lab-01, 01 or lab-01-engine")],
+    output: Annotated[Path | None, typer.Option(help="zip to write (default: dist/<lab>-gradescope.zip)")] = None,
+) -> None:
+    """A Gradescope autograder zip (setup.sh, run_autograder, the checker, this lab's hidden suite)."""
+    from checker import export
+
+    spec = _lab(lab)
+    path = export.export_gradescope(spec, output or COURSE_ROOT / "dist" / f"{spec.id}-gradescope.zip")
+    console.print(f"wrote {path}", highlight=False)
+
+
+@export_app.command("classroom")
+def export_classroom(target: Annotated[Path, typer.Argument(help="an empty folder for the template repository")]) -> None:
+    """A GitHub Classroom template repository: no solutions, no hidden suites, a grading workflow."""
+    from checker import export
+
+    try:
+        export.export_classroom(target)
+    except FileExistsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"wrote {target}; hidden suites go in a private repository (see .github/workflows/classroom.yml)", highlight=False)
+
+
+@app.command(hidden=True)
+def autograde(
+    lab: Annotated[str, typer.Argument()],
+    root: Annotated[Path, typer.Option(help="stands in for /autograder")] = Path("/autograder"),
+) -> None:
+    """Grade ROOT/submission into ROOT/results/results.json (Gradescope's run_autograder)."""
+    import json
+
+    from checker import export
+
+    spec = _lab(lab)
+    results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    workspace = export.locate_submission(root / "submission", spec)
+    try:
+        if workspace is None:
+            raise GradingError(f"no app/main.py found in the submission: upload the contents of labs/{spec.slug}/")
+        result = run_grade(spec, workspace)
+    except (GradingError, provision.DatabaseUnavailable) as exc:
+        # Gradescope shows this to the learner; the score is 0, never a guess
+        results.write_text(json.dumps({"score": 0, "output": f"Grading could not run: {exc}", "tests": []}, indent=2))
+        return
+    results.write_text(formats.to_gradescope(result))
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def start(
     ctx: typer.Context,

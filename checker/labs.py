@@ -81,7 +81,9 @@ def load_lab(toml_path: Path) -> Lab:
 
 
 def all_labs(solutions_dir: Path = SOLUTIONS_DIR) -> list[Lab]:
-    return [load_lab(path) for path in sorted(solutions_dir.glob("lab-*/lab.toml"))]
+    """Labs declared under solutions/; an exported course without solutions reads labs/ instead."""
+    source = solutions_dir if solutions_dir.is_dir() else LABS_DIR
+    return [load_lab(path) for path in sorted(source.glob("lab-*/lab.toml"))]
 
 
 def find_lab(name: str, solutions_dir: Path = SOLUTIONS_DIR) -> Lab:

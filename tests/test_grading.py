@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from checker.labs import find_lab
-from tests.conftest import grade_json, grading_leftovers, run_checker
+from tests.conftest import grade_json, grade_with_pid, grading_leftovers, run_checker
 
 LAB = find_lab("lab-01")
 TEST_FIELDS = {"name", "task", "status", "score", "max_score", "message"}
@@ -90,11 +90,11 @@ def test_terminal_report_says_how_many_hidden_tests_ran() -> None:
 def test_broken_workspace_scores_zero_with_a_clear_message(tmp_path: Path, case: str, relative: str, source: str, reason: str) -> None:
     workspace = workspace_with(tmp_path, relative, source)
     started = time.perf_counter()
-    result = grade_json(workspace)
+    result, pid = grade_with_pid(workspace)
     elapsed = time.perf_counter() - started
     assert_zero_with(result, reason)
     assert elapsed < 60, f"grading a {case} workspace took {elapsed:.1f} s"
-    assert grading_leftovers() == {"databases": [], "roles": []}
+    assert grading_leftovers(pid) == {"databases": [], "roles": []}
     assert stray_processes(workspace) == []
 
 
@@ -103,11 +103,11 @@ def test_uninterruptible_hang_is_stopped_by_the_whole_run_limit(tmp_path: Path) 
     source = "import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)\n"
     workspace = workspace_with(tmp_path, "app/db.py", source)
     started = time.perf_counter()
-    result = grade_json(workspace, "lab-01", "--timeout", "8")
+    result, pid = grade_with_pid(workspace, "lab-01", "--timeout", "8")
     elapsed = time.perf_counter() - started
     assert_zero_with(result, "did not finish within 8 s")
     assert elapsed < 30
-    assert grading_leftovers() == {"databases": [], "roles": []}
+    assert grading_leftovers(pid) == {"databases": [], "roles": []}
     assert stray_processes(workspace) == []
 
 

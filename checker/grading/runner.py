@@ -68,7 +68,7 @@ def _collect_only(suite: Path, env: dict[str, str], ini: Path, cwd: Path) -> lis
         report = Path(tmp) / "events.jsonl"
         subprocess.run(
             [sys.executable, "-m", "pytest", str(suite), "--collect-only", "-q", "-c", str(ini),
-             "--rootdir", str(suite), "-p", "no:cacheprovider", "--confcutdir", str(suite)],
+             "--rootdir", str(suite), "-p", "no:cacheprovider", "--confcutdir", str(suite), "--import-mode=importlib"],
             env={**env, "CHECKER_REPORT": str(report)},
             cwd=cwd,
             stdout=subprocess.DEVNULL,
@@ -127,6 +127,8 @@ def run_suite(lab: Lab, workspace: Path, suite: Path, limits: RunLimits) -> Grad
             command = [
                 sys.executable, "-m", "pytest", str(suite), "-c", str(ini), "--rootdir", str(suite),
                 "--confcutdir", str(suite), "-p", "no:cacheprovider", "-p", "no:nbval", "-q", "--no-header", "-rN",
+                # import suites by path: the same suite may also sit in an installed copy of the checker
+                "--import-mode=importlib",
                 "-W", "ignore::DeprecationWarning",
             ]
             with output.open("wb") as sink:
@@ -144,7 +146,12 @@ def run_suite(lab: Lab, workspace: Path, suite: Path, limits: RunLimits) -> Grad
                     # also takes down anything the learner's code started (servers, children)
                     _kill_group(process)
             events = _read_events(report)
-            collected = next((e["tests"] for e in events if e["event"] == "collected"), None)
+            broken = [e for e in events if e["event"] == "collect_error"]
+            if broken:
+                raise GradingError(
+                    f"the hidden suite {suite} does not load ({broken[0]['nodeid']}):\n{broken[0]['message']}"
+                )
+            collected = next((e["tests"] for e in events if e["event"] == "collected"), None) or None
             if collected is None:
                 collected = _collect_only(suite, env, ini, tmpdir)
                 if not collected:

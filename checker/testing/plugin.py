@@ -127,6 +127,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     )
 
 
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.failed:
+        _emit("collect_error", nodeid=report.nodeid, message=report.longreprtext[-3000:])
+
+
 def _needs(item: pytest.Item) -> str:
     level = _marker_arg(item, "needs") or "app"
     if level not in prereqs.LEVELS:
