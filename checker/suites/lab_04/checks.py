@@ -66,6 +66,17 @@ def short(values: list[Any], limit: int = 12) -> str:
     return f"[{shown}{', ...' if len(values) > limit else ''}] ({len(values)})"
 
 
+def compare_ids(observed: list[Any], expected: list[Any]) -> str:
+    """"[...] (n), expected [...] (m)", starting where the two lists part."""
+    start = next((i for i, (o, e) in enumerate(zip(observed, expected)) if o != e), min(len(observed), len(expected)))
+    if start == 0:
+        return f"{short(observed)}, expected {short(expected)}"
+    return (
+        f"{short(observed)}, expected {short(expected)}: the first {start} agree, then it has "
+        f"{short(observed[start:], 6)} where {short(expected[start:], 6)} were expected"
+    )
+
+
 def first_difference(expected: Any, observed: Any, path: str = "") -> str | None:
     """Where `observed` first departs from `expected`, in words; None when they are equal."""
     if isinstance(expected, dict) and isinstance(observed, dict):
@@ -78,8 +89,12 @@ def first_difference(expected: Any, observed: Any, path: str = "") -> str | None
         return None
     if isinstance(expected, list) and isinstance(observed, list):
         if expected and isinstance(expected[0], dict) and "id" in expected[0]:
-            if ids(expected) != ids([o if isinstance(o, dict) else {} for o in observed]):
-                return f"{path} has ids {short(ids(observed))}, expected {short(ids(expected))}"
+            rows = [o if isinstance(o, dict) else {} for o in observed]
+            if ids(expected) != ids(rows):
+                if path.endswith(".tags"):  # tags are ordered by name: show the names
+                    names = [r.get("name") for r in rows]
+                    return f"{path} are {short(names)}, expected {short([t['name'] for t in expected])}"
+                return f"{path} has ids {compare_ids(ids(rows), ids(expected))}"
         elif len(expected) != len(observed):
             return f"{path} has {len(observed)} entries, expected {len(expected)}"
         for i, (e, o) in enumerate(zip(expected, observed, strict=False)):
@@ -91,6 +106,15 @@ def first_difference(expected: Any, observed: Any, path: str = "") -> str | None
     if expected != observed:
         return f"{path} is {observed!r}, expected {expected!r}"
     return None
+
+
+def assert_page(expected: list[dict[str, Any]], body: list[Any], url: str, parents: str, where: str) -> None:
+    """The page holds exactly the expected parents, in order; says which it holds instead."""
+    if ids(body) != ids(expected):
+        pytest.fail(
+            f"GET {url} answered {parents} {compare_ids(ids(body), ids(expected))}. {where}",
+            pytrace=False,
+        )
 
 
 def assert_same(expected: list[dict[str, Any]], body: list[Any], url: str, where: str) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .checks import assert_flat, assert_same, get_json, ids, short, statement_counts
+from .checks import assert_flat, assert_page, assert_same, get_json, statement_counts
 
 BUDGET = 5
 WHERE = "products_page in app/queries.py"
@@ -37,8 +37,8 @@ async def test_products_pages_follow_the_id_order(shop, client) -> None:
         url = f"/products?limit={limit}&offset={offset}"
         body = await get_json(client, url)
         expected = shop.products[offset : offset + limit]
-        assert ids(body) == ids(expected), (
-            f"GET {url} answered products {short(ids(body))}; expected {short(ids(expected))}. A page "
-            f"is a slice of the products in id order: ORDER BY the id before LIMIT/OFFSET ({WHERE})"
+        assert_page(
+            expected, body, url, "products",
+            f"A page is a slice of the products in id order: ORDER BY the id before LIMIT/OFFSET ({WHERE})",
         )
         assert_same(expected, body, url, WHERE)

@@ -3,7 +3,7 @@ statements whatever the page size."""
 
 import pytest
 
-from .checks import assert_flat, assert_same, get_json, ids, short, statement_counts
+from .checks import assert_flat, assert_page, assert_same, get_json, statement_counts
 
 BUDGET = 8
 WHERE = "users_page in app/queries.py"
@@ -42,9 +42,9 @@ async def test_users_pages_hold_whole_users(shop, client) -> None:
         url = f"/users?limit={limit}&offset={offset}"
         body = await get_json(client, url)
         expected = shop.users[offset : offset + limit]
-        assert ids(body) == ids(expected), (
-            f"GET {url} answered users {short(ids(body))}; expected {short(ids(expected))}. LIMIT and "
-            "OFFSET must count users, in id order: a JOIN to the orders in the paged query makes "
-            f"them count joined rows instead (look at {WHERE})"
+        assert_page(
+            expected, body, url, "users",
+            "LIMIT and OFFSET must count users, in id order: a JOIN to the orders in the paged query "
+            f"makes them count joined rows instead (look at {WHERE})",
         )
         assert_same(expected, body, url, f"{WHERE}: every user of a page comes with all its orders and items")
