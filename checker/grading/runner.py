@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -48,7 +49,8 @@ class RunLimits:
     whole_run: float = RUN_TIMEOUT
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
+def _read_events(path: Path, token: str) -> list[dict[str, Any]]:
+    """The plugin's events; lines without this run's token (forged by learner code) are ignored."""
     events: list[dict[str, Any]] = []
     if not path.exists():
         return events
@@ -57,26 +59,27 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
             event = json.loads(line)
         except json.JSONDecodeError:
             continue  # a torn last line from a killed process
-        if isinstance(event, dict) and "event" in event:
+        if isinstance(event, dict) and "event" in event and event.get("token") == token:
             events.append(event)
     return events
 
 
 def _collect_only(suite: Path, env: dict[str, str], ini: Path, cwd: Path) -> list[dict[str, Any]]:
     """Ask pytest which tests the suite has, without running any learner code."""
+    token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="apl-collect-") as tmp:
         report = Path(tmp) / "events.jsonl"
         subprocess.run(
             [sys.executable, "-m", "pytest", str(suite), "--collect-only", "-q", "-c", str(ini),
              "--rootdir", str(suite), "-p", "no:cacheprovider", "--confcutdir", str(suite), "--import-mode=importlib"],
-            env={**env, "CHECKER_REPORT": str(report)},
+            env={**env, "CHECKER_REPORT": str(report), "CHECKER_REPORT_TOKEN": token},
             cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             timeout=60,
             check=False,
         )
-        for event in _read_events(report):
+        for event in _read_events(report, token):
             if event["event"] == "collected":
                 return list(event["tests"])
     return []
@@ -115,6 +118,7 @@ def run_suite(lab: Lab, workspace: Path, suite: Path, limits: RunLimits) -> Grad
             ini.write_text(PYTEST_INI.format(per_test=int(limits.per_test)))
             report = tmpdir / "events.jsonl"
             output = tmpdir / "output.txt"
+            token = secrets.token_hex(16)
             env = {k: v for k, v in os.environ.items() if not k.startswith(("CHECKER_", "PYTEST_"))}
             env.update(box.as_env())
             env.update(
@@ -133,7 +137,7 @@ def run_suite(lab: Lab, workspace: Path, suite: Path, limits: RunLimits) -> Grad
             ]
             with output.open("wb") as sink:
                 process = subprocess.Popen(
-                    command, env={**env, "CHECKER_REPORT": str(report)}, cwd=tmpdir,
+                    command, env={**env, "CHECKER_REPORT": str(report), "CHECKER_REPORT_TOKEN": token}, cwd=tmpdir,
                     stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     start_new_session=True,
                 )
@@ -145,7 +149,7 @@ def run_suite(lab: Lab, workspace: Path, suite: Path, limits: RunLimits) -> Grad
                 finally:
                     # also takes down anything the learner's code started (servers, children)
                     _kill_group(process)
-            events = _read_events(report)
+            events = _read_events(report, token)
             broken = [e for e in events if e["event"] == "collect_error"]
             if broken:
                 raise GradingError(

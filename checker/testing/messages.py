@@ -36,7 +36,11 @@ def failure_message(excinfo: pytest.ExceptionInfo[BaseException], workspace: Pat
     if isinstance(exc, pytest.fail.Exception):
         if not text.startswith(TIMEOUT_MARK):
             return text  # written for the learner by the suite or a fixture
-        seconds = text[len(TIMEOUT_MARK) :].split("s", 1)[0]
+        raw = text[len(TIMEOUT_MARK) :].split("s", 1)[0]
+        try:
+            seconds = f"{float(raw):g}"
+        except ValueError:
+            seconds = raw
         return (
             f"the test did not finish within {seconds} s: something in your code waits forever "
             f"(an infinite loop, a deadlock, or a wait for a connection that never comes back){suffix}"

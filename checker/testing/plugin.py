@@ -38,7 +38,7 @@ STARTUP_TIMEOUT = 15.0
 # The grader passes secrets through the environment; take them out before learner code runs.
 _GRADER_ENV = {
     name: os.environ.pop(name)
-    for name in ("CHECKER_ADMIN_URL", "CHECKER_REPORT")
+    for name in ("CHECKER_ADMIN_URL", "CHECKER_REPORT", "CHECKER_REPORT_TOKEN")
     if name in os.environ
 }
 
@@ -71,7 +71,9 @@ _state = _State()
 
 def _emit(event: str, **data: Any) -> None:
     if _state.report is not None:
-        _state.report.write(json.dumps({"event": event, **data}) + "\n")
+        # the token proves the line comes from this plugin, not from learner code that found the file
+        token = _GRADER_ENV.get("CHECKER_REPORT_TOKEN", "")
+        _state.report.write(json.dumps({"event": event, "token": token, **data}) + "\n")
         _state.report.flush()
         os.fsync(_state.report.fileno())
 
@@ -258,6 +260,32 @@ def _lab_database() -> LabDatabase:
         _state.sandbox = asyncio.run(create_sandbox(admin_url(), purpose="visible"))
     box = _state.sandbox
     return LabDatabase(app_url=box.app_url, admin_url=box.admin_url, role=box.role, name=box.database)
+
+
+async def _close_sessions(db: LabDatabase, timeout: float = 5.0) -> None:
+    conn = await asyncpg.connect(db.admin_url)
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await conn.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1", db.role
+        ):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_sessions(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each graded test, end every session of the learner's role.
+
+    A connection leaked or left hanging by one test would otherwise show up in the next test's
+    pg_stat_activity counts and cost points there too.
+    """
+    yield
+    if request.node.get_closest_marker("task") is not None and _state.outcomes.get("database", prereqs.Outcome("database", False)).ok:
+        asyncio.run(_close_sessions(_lab_database()))
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from .conftest import assert_payload, call, status_is
+from .helpers import assert_payload, call, status_is
 
 NOT_LOADED = (
-    "A relationship the response model reads was not loaded by the query: add a loader option for "
-    "it (order_out_loads in app/main.py)"
+    "Everything OrderOut reads must be loaded by the query before the endpoint returns: the response "
+    "is built after it, where no query can run (order_out_loads and load_order in app/main.py)."
 )
 MAX_ORDER_STATEMENTS = 4
 MAX_LIST_STATEMENTS = 5

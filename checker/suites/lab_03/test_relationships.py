@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .conftest import learner_module
+from .helpers import learner_module
 
 RELATIONSHIPS = ["Order.user", "Order.items", "OrderItem.order", "OrderItem.product", "User.orders"]
 

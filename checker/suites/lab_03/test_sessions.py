@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import exc, select
 from sqlalchemy.orm import selectinload
 
-from .conftest import learner_module
+from .helpers import learner_module
 
 
 def expired_message(what: str, error: BaseException) -> str:
     return (
         f"after `await session.commit()`, reading {what} raised {type(error).__name__}: "
-        f"{str(error).splitlines()[0][:120]}. The commit expired the session's objects, so the read "
+        f"{str(error).splitlines()[0][:300]}\nThe commit expired the session's objects, so the read "
         "became a lazy load: make_sessionmaker (app/db.py) must keep them loaded (expire_on_commit)"
     )
 

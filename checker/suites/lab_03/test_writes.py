@@ -3,7 +3,7 @@ the updated_at the server's trigger set."""
 
 import pytest
 
-from .conftest import SEEDED_AT, assert_payload, call, status_is
+from .helpers import SEEDED_AT, assert_payload, call, status_is
 
 AFTER_COMMIT = (
     "Something the response reads was no longer loaded after the commit: the session expired it "

@@ -13,8 +13,20 @@ from checker.testing.observers import SQLRecorder
 MONEY = {"price", "unit_price", "spent"}
 
 
-def _hint(exc: BaseException) -> str:
-    text = str(exc)
+def _describe(exc: BaseException) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):  # FastAPI's ResponseValidationError: the response could not be built
+        found = list(errors())
+        if found:
+            where = ".".join(str(part) for part in found[0].get("loc", ()))
+            return (
+                f"{type(exc).__name__}: {len(found)} error(s) building the response, the first at "
+                f"{where}: {str(found[0].get('msg'))[:300]}"
+            )
+    return f"{type(exc).__name__}: {str(exc)[:400]}"
+
+
+def _hint(text: str) -> str:
     if "greenlet_spawn" in text:
         return (
             " (MissingGreenlet: the response read a relationship the query had not loaded, and "
@@ -32,7 +44,11 @@ async def get_json(client: httpx.AsyncClient, url: str) -> Any:
     except NotImplementedError:
         raise
     except Exception as exc:  # noqa: BLE001 - the learner's endpoint raised
-        pytest.fail(f"GET {url} raised {type(exc).__name__}: {str(exc)[:400]}{_hint(exc)}", pytrace=False)
+        raised = _describe(exc)
+    else:
+        raised = ""
+    if raised:  # failed outside the except block, so the report does not chain the two
+        pytest.fail(f"GET {url} raised {raised}{_hint(raised)}", pytrace=False)
     if response.status_code != 200:
         pytest.fail(f"GET {url} answered {response.status_code}, expected 200: {response.text[:300]}", pytrace=False)
     body = response.json()
