@@ -141,11 +141,19 @@ async def create_sandbox(admin_url: str, *, purpose: str = "run") -> Sandbox:
 
 async def _drop(conn: asyncpg.Connection, name: str) -> None:
     await conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
-    # terminate stray sessions of the role on other databases before dropping it
+    # extra roles a suite made for this sandbox are named "<sandbox role>_<suffix>"
+    roles = [name] + [
+        row["rolname"]
+        for row in await conn.fetch(
+            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", name + "_"
+        )
+    ]
+    # terminate stray sessions of the roles on other databases before dropping them
     await conn.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", name
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY($1::text[])", roles
     )
-    await conn.execute(f"DROP ROLE IF EXISTS {_quote(name)}")
+    for role in roles[1:] + roles[:1]:
+        await conn.execute(f"DROP ROLE IF EXISTS {_quote(role)}")
 
 
 async def drop_sandbox(admin_url: str, box: Sandbox) -> None:
