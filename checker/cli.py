@@ -20,7 +20,7 @@ from checker.grading import formats, progress, render
 from checker.grading.grade import grade as run_grade
 from checker.grading.runner import GradingError, RunLimits
 from checker.labs import UnknownLab, all_labs, find_lab
-from checker.paths import COURSE_ROOT, NOTEBOOKS_DIR
+from checker.paths import COURSE_ROOT, NOTEBOOKS_DIR, STATE_DIR
 
 app = typer.Typer(help="Async Persistence Labs: grade your labs, get hints, run the course database.", no_args_is_help=True)
 db_app = typer.Typer(help="The course's PostgreSQL (embedded by default, DATABASE_URL overrides).", no_args_is_help=True)
@@ -118,6 +118,52 @@ def hint(
     if shown == len(chosen.hints):
         console.print("  (that was the last hint: the README and the chapter notebook have the rest)", style="dim")
     progress.remember_hint(key, shown)
+
+
+@app.command()
+def watch(
+    lab: Annotated[str, typer.Argument(help="lab-01, 01 or lab-01-engine")],
+    path: Annotated[Path | None, typer.Option(help="watch this folder instead of labs/lab-NN-*")] = None,
+) -> None:
+    """Re-grade on every save, showing only what changed."""
+    from checker.grading.grade import workspace_for
+    from checker.watch import watch_and_grade
+
+    spec = _lab(lab)
+    try:
+        workspace = workspace_for(spec, path)
+    except GradingError as exc:
+        raise fail(str(exc)) from exc
+
+    def grade_now():  # noqa: ANN202
+        result = run_grade(spec, workspace)
+        progress.record(result)
+        return result
+
+    try:
+        watch_and_grade(workspace, grade_now, lambda result: render.to_terminal(result, console), console)
+    except (GradingError, provision.DatabaseUnavailable) as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command()
+def reset(
+    lab: Annotated[str, typer.Argument(help="lab-01, 01 or lab-01-engine")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
+) -> None:
+    """Restore a lab's workspace to the original stub; your current files are backed up first."""
+    from datetime import datetime
+
+    spec = _lab(lab)
+    workspace = spec.workspace_dir
+    if not yes and not typer.confirm(f"Replace everything in {workspace} with the original stub? (a backup is kept)"):
+        console.print("nothing changed")
+        raise typer.Exit(1)
+    backup = STATE_DIR / "backups" / f"{spec.slug}-{datetime.now():%Y%m%d-%H%M%S}"
+    if workspace.exists():
+        shutil.copytree(workspace, backup, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    generator.generate(force=True, labs=[spec])
+    console.print(f"{workspace} restored; your previous files are in {backup}", highlight=False)
 
 
 @app.command("generate")

@@ -4,25 +4,56 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
+from checker.testing import prereqs
 from checker.testing.observers import AdminDB
 
 SETTLE = 1.0  # seconds a probe waits for the server to show the expected state
 
 
+_app_error: ContextVar[BaseException | None] = ContextVar("app_error", default=None)
+
+
 def client_for(app: Any) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://lab.test", timeout=15)
+    """An httpx client on the ASGI app that answers like a server: an exception escaping the app
+    becomes a 500 (or leaves the status already sent), and is kept in response.extensions so that
+    a failure message can say what the app raised."""
+
+    async def server(scope: Any, receive: Any, send: Any) -> None:
+        _app_error.set(None)
+        try:
+            await app(scope, receive, send)
+        except Exception as exc:
+            _app_error.set(exc)  # httpx runs the app in the caller's task: the hook below sees it
+            raise
+
+    async def keep_error(response: httpx.Response) -> None:
+        response.extensions["app_error"] = _app_error.get()
+
+    transport = httpx.ASGITransport(app=server, raise_app_exceptions=False)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://lab.test", timeout=15, event_hooks={"response": [keep_error]}
+    )
+
+
+def raised(exc: BaseException) -> str:
+    """An exception the learner's app raised, as "NotImplementedError: Task 2: ... at app/db.py:24"."""
+    package = sys.modules.get("app")
+    workspace = Path(package.__file__ or ".").resolve().parent.parent if package else Path(".")
+    return prereqs.describe(exc, workspace)
 
 
 @dataclass
@@ -77,7 +108,10 @@ def order_body(user_id: int, *lines: tuple[int, int]) -> dict[str, Any]:
 
 
 def show(response: httpx.Response | HeldResponse) -> str:
-    return f"{response.status_code} {response.text[:300]}"
+    """A response for a failure message, with what the app raised, if it raised."""
+    error = response.extensions.get("app_error") if isinstance(response, httpx.Response) else response.app_error
+    shown = f"{response.status_code} {response.text[:300]}"
+    return f"{shown} (the app raised {raised(error)})" if error is not None else shown
 
 
 # --------------------------------------------------------------------------- leaks
@@ -120,15 +154,16 @@ async def row_locked(lab_db: Any, table: str, row_id: int) -> AsyncIterator[None
         await conn.close()
 
 
-async def lock_waiters(admin: AdminDB, expected: int, timeout: float = 3.0) -> int:
-    """Wait (bounded) until `expected` sessions of the app wait on a lock; return how many do."""
+async def lock_waiters(admin: AdminDB, expected: int, requests: list[asyncio.Task[Any]], timeout: float = 3.0) -> int:
+    """Wait (bounded) until `expected` sessions of the app wait on a lock, or every request is
+    done; return how many sessions wait."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         waiting = await admin.conn.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'",
             admin.role,
         )
-        if waiting >= expected or asyncio.get_running_loop().time() >= deadline:
+        if waiting >= expected or all(r.done() for r in requests) or asyncio.get_running_loop().time() >= deadline:
             return int(waiting)
         await asyncio.sleep(0.02)
 
@@ -145,6 +180,13 @@ class HeldResponse:
     sent: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     app_error: BaseException | None = None
+    task: asyncio.Task[None] | None = None
+
+    async def finish(self, timeout: float = 10.0) -> None:
+        """Let the app's call go on and wait for its end (app_error is then known)."""
+        self.release.set()
+        if self.task is not None:
+            await asyncio.wait([self.task], timeout=timeout)
 
     @property
     def text(self) -> str:
@@ -210,15 +252,14 @@ async def held_after_response(
                 held.status_code = held.status_code or 500
                 held.sent.set()
 
-    task = asyncio.create_task(call())
+    held.task = asyncio.create_task(call())
     try:
         await asyncio.wait_for(held.sent.wait(), timeout)
     except TimeoutError:
         held.release.set()
-        task.cancel()
+        held.task.cancel()
         pytest.fail(f"{method} {path} sent no complete response within {timeout:g} s", pytrace=False)
     try:
         yield held
     finally:
-        held.release.set()
-        await asyncio.wait_for(task, timeout)
+        await held.finish(timeout)

@@ -24,33 +24,58 @@ SCOPE_HINT = (
 )
 
 
+class CommitRefusal:
+    """A deferred constraint trigger on orders that fails at COMMIT for one user's orders, the
+    way a DEFERRABLE INITIALLY DEFERRED constraint does. A sequence (not transactional, so not
+    rolled back with the refused transaction) counts how often it fired."""
+
+    def __init__(self, conn: Any, user_id: int) -> None:
+        self.conn = conn
+        self.name = f"grader_refuse_{uuid.uuid4().hex[:8]}"
+        self.user_id = int(user_id)
+
+    async def install(self) -> None:
+        await self.conn.execute(f"CREATE SEQUENCE {self.name}")
+        await self.conn.execute(
+            f"""
+            CREATE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql
+            SECURITY DEFINER SET search_path = public AS $$
+            BEGIN
+                PERFORM nextval('{self.name}');
+                RAISE EXCEPTION 'grader: order % refused at COMMIT by a deferred constraint', NEW.id
+                    USING ERRCODE = 'check_violation';
+            END $$
+            """
+        )
+        await self.conn.execute(
+            f"CREATE CONSTRAINT TRIGGER {self.name} AFTER INSERT ON orders DEFERRABLE INITIALLY DEFERRED "
+            f"FOR EACH ROW WHEN (NEW.user_id = {self.user_id}) EXECUTE FUNCTION {self.name}()"
+        )
+
+    async def fired(self) -> int:
+        row = await self.conn.fetchrow(f"SELECT last_value, is_called FROM {self.name}")
+        return int(row["last_value"]) if row["is_called"] else 0
+
+    async def remove(self) -> None:
+        await self.conn.execute(f"DROP TRIGGER IF EXISTS {self.name} ON orders")
+        await self.conn.execute(f"DROP FUNCTION IF EXISTS {self.name}()")
+        await self.conn.execute(f"DROP SEQUENCE IF EXISTS {self.name}")
+
+
 @pytest_asyncio.fixture
 async def refused_at_commit(admin_db: AdminDB) -> AsyncIterator[Any]:
-    """`await refuse(user_id)`: a deferred constraint trigger on orders that fails at COMMIT for
-    that user's orders, the way a DEFERRABLE INITIALLY DEFERRED constraint does."""
-    conn = admin_db.conn
-    triggers: list[str] = []
-    await conn.execute(
-        """
-        CREATE OR REPLACE FUNCTION grader_refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'grader: order % refused at COMMIT by a deferred constraint', NEW.id
-                USING ERRCODE = 'check_violation';
-        END $$
-        """
-    )
+    """`refusal = await refuse(user_id)`: that user's orders are refused at COMMIT."""
+    installed: list[CommitRefusal] = []
 
-    async def refuse(user_id: int) -> None:
-        name = f"grader_refuse_{uuid.uuid4().hex[:8]}"
-        await conn.execute(
-            f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT ON orders DEFERRABLE INITIALLY DEFERRED "
-            f"FOR EACH ROW WHEN (NEW.user_id = {int(user_id)}) EXECUTE FUNCTION grader_refuse_at_commit()"
-        )
-        triggers.append(name)
+    async def refuse(user_id: int) -> CommitRefusal:
+        refusal = CommitRefusal(admin_db.conn, user_id)
+        installed.append(refusal)
+        await refusal.install()
+        return refusal
 
     yield refuse
-    for name in triggers:
-        await conn.execute(f"DROP TRIGGER IF EXISTS {name} ON orders")
+    for refusal in installed:
+        await refusal.remove()
 
 
 @pytest.mark.task(4)
@@ -75,9 +100,14 @@ async def test_commit_failure_is_not_reported_as_success(
 ) -> None:
     user_id, _ = await shop.user()
     product = await shop.product(stock=5)
-    await refused_at_commit(user_id)
+    refusal = await refused_at_commit(user_id)
     response = await http.post("/orders", json=order_body(user_id, (product, 2)))
     orders = await shop.orders_of(user_id)
+    assert await refusal.fired() == 1, (
+        f"POST /orders answered {show(response)} without ever committing the order (the grader's "
+        "deferred constraint, checked at COMMIT, did not run); expected the order inserted and a "
+        "commit attempted"
+    )
     assert not 200 <= response.status_code < 300, (
         f"the database refused the order at COMMIT (a deferred constraint), yet POST /orders answered "
         f"{show(response)}; the client believes an order exists and the database holds "
@@ -95,7 +125,9 @@ async def test_read_right_after_201_sees_the_write(app: Any, http: httpx.AsyncCl
     user_id, _ = await shop.user()
     product = await shop.product(stock=5)
     async with held_after_response(app, "POST", "/orders", order_body(user_id, (product, 2))) as posted:
-        assert posted.status_code == 201, f"POST /orders answered {show(posted)}; expected 201"
+        if posted.status_code != 201:
+            await posted.finish()
+            pytest.fail(f"POST /orders answered {show(posted)}; expected 201", pytrace=False)
         order_id = posted.json().get("id")
         # the client has its 201 and reads at once; the app has not returned from its call yet
         order = await http.get(f"/orders/{order_id}")

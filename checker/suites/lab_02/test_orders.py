@@ -87,7 +87,7 @@ async def test_concurrent_orders_never_oversell(
         requests = [
             asyncio.create_task(http.post("/orders", json=order_body(user_id, (product, 1)))) for _ in range(orders)
         ]
-        await lock_waiters(admin_db, orders)
+        await lock_waiters(admin_db, orders, requests)
     responses = await asyncio.gather(*requests)
     statuses = sorted(r.status_code for r in responses)
     left = await shop.stock(product)

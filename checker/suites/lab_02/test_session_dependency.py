@@ -41,10 +41,12 @@ def add_probe_routes(app: Any, reached: dict[str, asyncio.Event]) -> None:
 
     async def http_error(email: str, session: session_dep) -> None:  # type: ignore[valid-type]
         await insert_user(session, email)
+        reached[email].set()
         raise HTTPException(409, "probe: refused after writing")
 
     async def crash(email: str, session: session_dep) -> None:  # type: ignore[valid-type]
         await insert_user(session, email)
+        reached[email].set()
         raise RuntimeError("probe: an unexpected error after writing")
 
     async def wait_forever(email: str, session: session_dep) -> None:  # type: ignore[valid-type]
@@ -111,10 +113,15 @@ async def test_successful_request_is_committed(http: httpx.AsyncClient, shop: Sh
 async def test_exception_rolls_back_and_releases_the_connection(
     probed: tuple[Any, dict[str, asyncio.Event]], shop: Shop, admin_db: AdminDB, path: str, status: int, what: str
 ) -> None:
-    app, _ = probed
+    app, reached = probed
     email = new_email()
+    reached[email] = asyncio.Event()
     async with client_for(app) as client:
         response = await client.post(path, params={"email": email})
+    assert reached[email].is_set(), (
+        f"{what} never ran (the request through SessionDep answered {show(response)}): get_session "
+        "must yield a session"
+    )
     assert response.status_code == status, f"{what} answered {show(response)}; expected {status}"
     assert await shop.users_with_email(email) == 0, (
         f"{what} had inserted a user before raising, and that user was committed anyway; expected the "
@@ -144,9 +151,17 @@ async def test_cancelled_request_rolls_back_and_releases_the_connection(
         started = asyncio.create_task(reached[email].wait())
         await asyncio.wait([request, started], timeout=CANCEL_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         if not reached[email].is_set():
-            request.cancel()
             started.cancel()
-            pytest.fail(f"the probe endpoint {path} did not reach its slow part: {request}", pytrace=False)
+            if request.done():
+                outcome = show(request.result())
+            else:
+                request.cancel()
+                outcome = f"nothing within {CANCEL_TIMEOUT:g} s"
+            pytest.fail(
+                f"the probe endpoint {path} never reached its slow part (the request through SessionDep "
+                f"answered {outcome}): get_session must yield a session",
+                pytrace=False,
+            )
         if path.endswith("slow-query"):  # cancel once the query is running on the server
             for _ in range(100):
                 if any("pg_sleep" in (row["query"] or "") and row["state"] == "active" for row in await admin_db.backends()):
