@@ -166,6 +166,25 @@ def reset(
     console.print(f"{workspace} restored; your previous files are in {backup}", highlight=False)
 
 
+@app.command()
+def notebooks(
+    normalise: Annotated[bool, typer.Option("--normalise", help="strip volatile metadata in place first")] = False,
+) -> None:
+    """(Authors) check the chapter notebooks against the outputs policy."""
+    from checker import notebooks as policy
+
+    failing = False
+    for path in policy.chapter_notebooks():
+        if normalise and policy.normalise(path):
+            console.print(f"normalised {path.name}")
+        for problem in policy.problems(path):
+            failing = True
+            errors.print(f"{path.name}: {problem}", highlight=False, soft_wrap=True)
+    if failing:
+        raise typer.Exit(1)
+    console.print("notebooks follow the outputs policy")
+
+
 @app.command("generate")
 def generate_labs(
     check: Annotated[bool, typer.Option("--check", help="only report whether labs/ is stale")] = False,
