@@ -7,7 +7,7 @@ import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.exceptions import ResponseValidationError
 
-SEEDED_AT = datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc)
+SEEDED_AT = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 TIMESTAMPS = {"created_at", "updated_at"}
 MONEY = {"price", "unit_price"}
 

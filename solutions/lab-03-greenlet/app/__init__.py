@@ -1,0 +1,1 @@
+"""Lab 03: the shop API, with every database load made explicit."""
