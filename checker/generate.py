@@ -37,7 +37,7 @@ BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION task=(?P<task>\d+)\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 STUB_BEGIN = re.compile(r"^\s*# BEGIN STUB\s*$")
 STUB_END = re.compile(r"^\s*# END STUB\s*$")
-IGNORED = {"__pycache__", ".pytest_cache"}
+IGNORED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".ipynb_checkpoints"}
 MANIFEST = ".generated.json"
 
 

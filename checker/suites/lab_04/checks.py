@@ -120,8 +120,13 @@ def first_difference(expected: Any, observed: Any, path: str = "") -> str | None
                 return found
         return None
     if expected != observed:
-        return f"{path} is {observed!r}, expected {expected!r}"
+        return f"{path} is {clip(observed)}, expected {clip(expected)}"
     return None
+
+
+def clip(value: Any, width: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def assert_page(expected: list[dict[str, Any]], body: list[Any], url: str, parents: str, where: str) -> None:
@@ -153,9 +158,9 @@ async def statement_counts(
 
 
 def assert_flat(counts: dict[int, int], summaries: dict[int, str], budget: int, endpoint: str, parents: str, advice: str) -> None:
-    per_n = ", ".join(f"{counts[n]} for {n} {parents}" for n in counts)
+    per_n = ", ".join(f"{counts[n]} {'statements ' if i == 0 else ''}for {n} {parents}" for i, n in enumerate(counts))
     worst = max(counts, key=lambda n: counts[n])
     assert max(counts.values()) <= budget, (
-        f"{endpoint} sent {per_n}; expected at most {budget} statements per request whatever the "
+        f"{endpoint} sent {per_n}; expected at most {budget} per request whatever the "
         f"page size. {advice}\nStatements for {worst} {parents}: {summaries[worst]}"
     )

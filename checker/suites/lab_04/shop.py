@@ -2,7 +2,7 @@
 
 One deterministic shop, seeded once per run with COPY (a few thousand rows take milliseconds):
 1000 users, each with 0, 1 or 2 orders of 1 or 2 items; 1000 products in 12 categories, each with
-0 to 3 of 16 tags, every even product tagged "sale". Rows are inserted in shuffled order, so a
+0 to 4 of 16 tags, every even product tagged "sale". Rows are inserted in shuffled order, so a
 query without ORDER BY comes back in the table's physical order, which is not the id order.
 """
 
