@@ -130,8 +130,29 @@ def _secure(data_dir: Path, trust_uri: str) -> str:
     return password
 
 
+def _running_url(data_dir: Path) -> str | None:
+    """The admin URL of a server that is up, read from postmaster.pid without importing the wheel
+    (its import costs half a second, most of a grading's overhead)."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+        password = _admin_password(data_dir)
+        pid, port, socket_dir, status = int(lines[0]), lines[3].strip(), lines[4].strip(), lines[7].strip()
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return None
+    # the wheel always listens on the default port's socket name, as its own get_uri() assumes
+    if status != "ready" or port != "5432" or not password or not (Path(socket_dir) / ".s.PGSQL.5432").exists():
+        return None
+    from urllib.parse import quote
+
+    return f"postgresql://postgres:{quote(password, safe='')}@/postgres?host={quote(socket_dir, safe='')}"
+
+
 def start_embedded(data_dir: Path = PGDATA_DIR) -> str:
     """Start the embedded server if it is not running, and return its admin URL."""
+    fast = _running_url(data_dir)
+    if fast is not None:
+        return fast
     info = _postmaster_info(data_dir) if (data_dir / "PG_VERSION").exists() else None
     if info is not None:
         password = _admin_password(data_dir) or _secure(data_dir, info.get_uri())
