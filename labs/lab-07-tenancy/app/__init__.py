@@ -1,0 +1,1 @@
+"""Lab 07: the shop API shared by several tenants."""
