@@ -1,0 +1,1 @@
+"""Lab 08: bulk imports and streaming exports for the shop API."""
