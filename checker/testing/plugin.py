@@ -267,7 +267,10 @@ async def _close_sessions(db: LabDatabase, timeout: float = 5.0) -> None:
     try:
         deadline = asyncio.get_running_loop().time() + timeout
         while await conn.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1", db.role
+            # the learner's role and the extra roles a suite made for it ("<role>_<suffix>")
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE usename = $1 OR starts_with(usename, $1 || '_')",
+            db.role,
         ):
             if asyncio.get_running_loop().time() > deadline:
                 break
@@ -321,7 +324,7 @@ class AppEnv:
         self._monkeypatch = monkeypatch
         self.db = db
         for name in list(os.environ):
-            if name.startswith(("POOL_", "WARMUP_", "APPLICATION_NAME", "MAX_OVERFLOW")):
+            if name.startswith(("POOL_", "WARMUP_", "APPLICATION_NAME", "MAX_OVERFLOW", "APP_DATABASE_URL")):
                 monkeypatch.delenv(name)
         monkeypatch.setenv("DATABASE_URL", db.app_url)
 
