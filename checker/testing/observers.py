@@ -117,7 +117,8 @@ class AdminDB:
             await asyncio.sleep(0.05)
 
     async def idle_in_transaction(self) -> list[asyncpg.Record]:
-        return [row for row in await self.backends() if row["state"] == "idle in transaction"]
+        # "idle in transaction (aborted)" is a leak too
+        return [row for row in await self.backends() if (row["state"] or "").startswith("idle in transaction")]
 
     async def explain(self, sql: str, *args: Any, analyze: bool = False) -> dict[str, Any]:
         options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
