@@ -18,7 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS_DIR = ROOT / "docs"
 SNIPPETS_DIR = ROOT / "docs_src"
 
-EXPECTED_PAGES = ("index.html", "setup/index.html", "chapters/01-engine/index.html")
+def _chapter_pages() -> tuple[str, ...]:
+    """Every lab's chapter page and rendered notebook (named like its notebook)."""
+    from checker.labs import all_labs
+
+    stems = [Path(lab.chapter or "").stem for lab in all_labs()]
+    return tuple(f"{folder}/{stem}/index.html" for stem in stems for folder in ("chapters", "notebooks"))
+
+
+EXPECTED_PAGES = (
+    "index.html", "setup/index.html", "troubleshooting/index.html", "myths/index.html", *_chapter_pages()
+)
 #: Text that only a published solution would bring: a path into the reference solutions, or the
 #: marker that delimits a solution region in their source files.
 SOLUTION_TELLTALES = (b"solutions/", b"BEGIN SOLUTION")
