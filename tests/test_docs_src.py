@@ -23,9 +23,9 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from checker.db.provision import admin_url
-from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from checker.db.sandbox import Sandbox
 from checker.db.urls import sqlalchemy_url
+from tests.support import module_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE_EXAMPLES = ROOT / "docs_src" / "engine"
@@ -35,13 +35,8 @@ COVERED = {"database.py", "lifespan.py", "refuse_sync_driver.py"}
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    # created on its own event loop: the sandbox outlives every test's loop
-    admin = admin_url()
-    sandbox = asyncio.run(create_sandbox(admin, purpose="docs"))
-    try:
+    with module_sandbox() as sandbox:
         yield sandbox
-    finally:
-        asyncio.run(drop_sandbox(admin, sandbox))
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ are read back with a superuser connection, statement counts come from SQLAlchemy
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -26,8 +24,8 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from checker.db.provision import admin_url
-from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from checker.db.sandbox import Sandbox
+from tests.support import examples_from, forget_modules_from, module_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs_src" / "bulk"
@@ -36,31 +34,20 @@ COVERED = {"catalog.py", "bulk_load.py", "export_app.py"}
 
 
 def _forget() -> None:
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").parent == EXAMPLES:
-            del sys.modules[name]
+    forget_modules_from(EXAMPLES)
 
 
 @pytest.fixture(scope="module")
 def examples() -> Iterator[SimpleNamespace]:
-    _forget()
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        yield SimpleNamespace(**{name: importlib.import_module(name) for name in ("catalog", "bulk_load", "export_app")})
-    finally:
-        sys.path.remove(str(EXAMPLES))
-        _forget()
+    """The example modules, imported the way the notebook does (their folder on sys.path)."""
+    with examples_from(EXAMPLES, ("catalog", "bulk_load", "export_app")) as modules:
+        yield modules
 
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    # created on its own event loop: the sandbox outlives every test's loop
-    admin = admin_url()
-    sandbox = asyncio.run(create_sandbox(admin, purpose="docs"))
-    try:
+    with module_sandbox() as sandbox:
         yield sandbox
-    finally:
-        asyncio.run(drop_sandbox(admin, sandbox))
 
 
 @pytest_asyncio.fixture

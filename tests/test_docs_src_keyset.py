@@ -8,9 +8,7 @@ created for the module; the app's role creates the table (``models.py``) and fil
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from checker.db.provision import admin_url
 from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from tests.support import examples_from, forget_modules_from
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs_src" / "keyset"
@@ -38,21 +37,14 @@ TOTAL = 3000
 
 
 def _forget() -> None:
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").parent == EXAMPLES:
-            del sys.modules[name]
+    forget_modules_from(EXAMPLES)
 
 
 @pytest.fixture(scope="module")
 def examples() -> Iterator[SimpleNamespace]:
     """The example modules, imported the way the notebook does (their folder on sys.path)."""
-    _forget()
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        yield SimpleNamespace(**{name: importlib.import_module(name) for name in NAMES})
-    finally:
-        sys.path.remove(str(EXAMPLES))
-        _forget()
+    with examples_from(EXAMPLES, NAMES) as modules:
+        yield modules
 
 
 @pytest.fixture(scope="module")

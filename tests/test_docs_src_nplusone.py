@@ -9,7 +9,6 @@ makes its own engine on its own event loop. Statement counts come from SQLAlchem
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from checker.db.provision import admin_url
 from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from tests.support import examples_from, forget_modules_from
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs_src" / "nplusone"
@@ -31,23 +31,14 @@ USERS = PRODUCTS = 1000
 
 
 def _forget() -> None:
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").parent == EXAMPLES:
-            del sys.modules[name]
+    forget_modules_from(EXAMPLES)
 
 
 @pytest.fixture(scope="module")
 def examples() -> Iterator[SimpleNamespace]:
     """The example modules, imported the way the notebook does (their folder on sys.path)."""
-    import importlib
-
-    _forget()
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        yield SimpleNamespace(**{name: importlib.import_module(name) for name in ("models", "counting", "loading", "seed")})
-    finally:
-        sys.path.remove(str(EXAMPLES))
-        _forget()
+    with examples_from(EXAMPLES, ("models", "counting", "loading", "seed")) as modules:
+        yield modules
 
 
 @pytest.fixture(scope="module")

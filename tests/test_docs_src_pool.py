@@ -30,8 +30,8 @@ from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from checker.db.provision import admin_url
-from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from tests.support import module_sandbox
+from checker.db.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs_src" / "pool"
@@ -42,12 +42,8 @@ QUEUEPOOL_TIMEOUT = "QueuePool limit of size 2 overflow 0 reached, connection ti
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    admin = admin_url()
-    sandbox = asyncio.run(create_sandbox(admin, purpose="docs"))
-    try:
+    with module_sandbox() as sandbox:
         yield sandbox
-    finally:
-        asyncio.run(drop_sandbox(admin, sandbox))
 
 
 @pytest.fixture

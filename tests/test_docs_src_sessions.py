@@ -23,8 +23,8 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from checker.db.provision import admin_url
-from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from checker.db.sandbox import Sandbox
+from tests.support import module_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs_src" / "sessions"
@@ -35,13 +35,8 @@ MODULES = {path.removesuffix(".py") for path in COVERED}
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    # created on its own event loop: the sandbox outlives every test's loop
-    admin = admin_url()
-    sandbox = asyncio.run(create_sandbox(admin, purpose="docs"))
-    try:
+    with module_sandbox() as sandbox:
         yield sandbox
-    finally:
-        asyncio.run(drop_sandbox(admin, sandbox))
 
 
 @pytest.fixture

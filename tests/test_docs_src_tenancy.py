@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from checker.db.provision import admin_url
 from checker.db.sandbox import Sandbox, create_sandbox, drop_sandbox
+from tests.support import forget_modules_from
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs_src" / "tenancy"
@@ -88,9 +89,7 @@ def database() -> Iterator[Database]:
 
 
 def _forget() -> None:
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").parent == EXAMPLES:
-            del sys.modules[name]
+    forget_modules_from(EXAMPLES)
 
 
 @pytest.fixture
