@@ -13,11 +13,25 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
+@dataclass(frozen=True)
+class RecordedStatement:
+    """One statement as the driver received it, with its parameters (for EXPLAIN)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    executemany: bool
+
+
 @dataclass
 class SQLRecorder:
-    """Statements the learner's engine sends, recorded with SQLAlchemy's before_cursor_execute."""
+    """Statements the learner's engine sends, recorded with SQLAlchemy's before_cursor_execute.
+
+    ``statements`` holds the texts (whitespace collapsed, for messages); ``calls`` the same
+    statements as sent, with their parameters (empty for executemany batches).
+    """
 
     statements: list[str] = field(default_factory=list)
+    calls: list[RecordedStatement] = field(default_factory=list)
     _engines: list[Any] = field(default_factory=list)
 
     def attach(self, engine: AsyncEngine) -> SQLRecorder:
@@ -33,8 +47,10 @@ class SQLRecorder:
                 event.remove(sync_engine, "before_cursor_execute", self._record)
         self._engines.clear()
 
-    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         self.statements.append(" ".join(statement.split()))
+        single = isinstance(parameters, (tuple, list)) and not executemany
+        self.calls.append(RecordedStatement(statement, tuple(parameters) if single else (), executemany))
 
     @property
     def count(self) -> int:
@@ -42,6 +58,7 @@ class SQLRecorder:
 
     def reset(self) -> None:
         self.statements.clear()
+        self.calls.clear()
 
     def summary(self, limit: int = 5) -> str:
         """The first few captured statements, for a failure message."""

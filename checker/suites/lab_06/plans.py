@@ -1,7 +1,6 @@
 """The SQL the learner's engine sends, with its parameters, and what PostgreSQL does with it.
 
-The course's ``sql_recorder`` keeps statement texts only; EXPLAIN needs the parameters too, so this
-log records both from the same SQLAlchemy event. The statements are re-run under
+The course's SQL recorder keeps each statement with its parameters; the product queries are re-run under
 ``EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)`` on the superuser connection, with the same values:
 the same query at the same depth, planned and executed by the same server.
 """
@@ -11,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from checker.testing.observers import SQLRecorder
 
 SCAN_OF_PRODUCTS = re.compile(r"\bfrom\s+(\"?public\"?\.)?\"?products\"?\b", re.IGNORECASE)
 
@@ -31,34 +30,19 @@ class Statement:
         return " ".join(self.sql.split())[:300]
 
 
-@dataclass
-class StatementLog:
-    statements: list[Statement] = field(default_factory=list)
-    _engines: list[Any] = field(default_factory=list)
-
-    def attach(self, engine: AsyncEngine) -> StatementLog:
-        sync_engine = engine.sync_engine
-        if sync_engine not in self._engines:
-            event.listen(sync_engine, "before_cursor_execute", self._record)
-            self._engines.append(sync_engine)
-        return self
-
-    def detach(self) -> None:
-        for sync_engine in self._engines:
-            if event.contains(sync_engine, "before_cursor_execute", self._record):
-                event.remove(sync_engine, "before_cursor_execute", self._record)
-        self._engines.clear()
-
-    def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if executemany:
-            return
-        params = tuple(parameters) if isinstance(parameters, (tuple, list)) else ()
-        self.statements.append(Statement(statement, params))
+class StatementLog(SQLRecorder):
+    """The course's recorder, read back as the product queries with their parameters."""
 
     def take(self) -> list[Statement]:
         """The SELECTs on products recorded since the last take()."""
-        taken = [s for s in self.statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH")) and SCAN_OF_PRODUCTS.search(s.sql)]
-        self.statements.clear()
+        taken = [
+            Statement(call.sql, call.params)
+            for call in self.calls
+            if not call.executemany
+            and call.sql.lstrip().upper().startswith(("SELECT", "WITH"))
+            and SCAN_OF_PRODUCTS.search(call.sql)
+        ]
+        self.reset()
         return taken
 
 
